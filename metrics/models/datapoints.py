@@ -1,0 +1,1 @@
+"""Datapoints of the local metrics source, in the shape CloudWatch returns them."""

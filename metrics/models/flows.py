@@ -1,0 +1,1 @@
+"""Time-bucketed rollups of VPC Flow Log records."""
