@@ -41,6 +41,4 @@ def parse_time_range(raw: str | None, default: str = "1h") -> TimeRange:
         return TIME_RANGES[name]
     except KeyError:
         choices = ", ".join(TIME_RANGES)
-        raise ValidationError(
-            {"detail": f"time_range={name!r} is invalid: use one of {choices}."}
-        ) from None
+        raise ValidationError(f"time_range={name!r} is invalid: use one of {choices}.") from None
