@@ -16,7 +16,19 @@ from django.core.cache import cache  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
+# Records the AWS operations the service performs and checks them against docs/iam-policy.json.
+pytest_plugins = ["siem.testing.aws_recorder"]
+
 USER_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_bcrypt(monkeypatch):
+    # The hash stays bcrypt-sha256, with bcrypt's minimum cost of 4 in place of Django's 12,
+    # so tests that hash passwords stay fast. Production keeps Django's cost.
+    from django.contrib.auth.hashers import BCryptSHA256PasswordHasher
+
+    monkeypatch.setattr(BCryptSHA256PasswordHasher, "rounds", 4)
 
 
 @pytest.fixture(autouse=True)

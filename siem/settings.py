@@ -7,6 +7,7 @@ in-process cache, and a secret key generated per checkout.
 
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +21,7 @@ from siem.config import (
     env_str,
     production_secret_key,
 )
+from siem.observability.logconfig import build_logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "siem",
     "accounts",
     "metrics",
@@ -63,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "siem.middleware.RequestContextMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -72,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "siem.urls"
@@ -132,7 +138,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -153,9 +162,12 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(hours=24),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
     "ALGORITHM": "HS256",
+    # Access tokens are recorded at login so that logout can blacklist them one by one.
+    "AUTH_TOKEN_CLASSES": ("accounts.tokens.RevocableAccessToken",),
+    # Tokens carry a digest of the password hash, so a password change revokes them all.
+    "CHECK_REVOKE_TOKEN": True,
+    "CHECK_USER_IS_ACTIVE": True,
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
@@ -182,6 +194,8 @@ SIEM_LOGIN_RATE_PER_EMAIL = env_str("SIEM_LOGIN_RATE_PER_EMAIL", "5/m")
 SIEM_REGISTER_RATE_PER_IP = env_str("SIEM_REGISTER_RATE_PER_IP", "10/h")
 # Number of reverse proxies in front of the service whose X-Forwarded-For entries are trusted.
 SIEM_TRUSTED_PROXY_COUNT = env_int("SIEM_TRUSTED_PROXY_COUNT", 0)
+# django-ratelimit's "ip" key reads the client address the same way as the sign-in limits.
+RATELIMIT_IP_META_KEY = "accounts.ratelimit.client_ip"
 
 # --- CORS and security headers --------------------------------------------------------------
 
@@ -198,6 +212,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading pins every subdomain to HTTPS in browsers, so only an operator who owns
+        # the whole domain should opt in. Django's check W021 asks every site to preload.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     # TLS ends at the load balancer, which tells the scheme in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -237,26 +255,80 @@ AWS_MAX_ATTEMPTS = env_int("AWS_MAX_ATTEMPTS", 4, minimum=1)
 
 # --- Metrics app ----------------------------------------------------------------------------
 
+# `cloudwatch` reads GetMetricData; `local` reads datapoints stored by import_metrics and seed_demo.
+METRICS_SOURCE = env_str("METRICS_SOURCE", "cloudwatch" if AWS_REGION else "local").lower()
+if METRICS_SOURCE not in {"cloudwatch", "local"}:
+    raise ImproperlyConfigured(
+        f"METRICS_SOURCE={METRICS_SOURCE!r} is invalid: set it to 'cloudwatch' or 'local'."
+    )
+# Resources the dashboard charts. Unset means "the only one in the account"; see README.md.
+SIEM_ALB_NAME = env_str("SIEM_ALB_NAME")
+SIEM_ALB_TARGET_GROUP = env_str("SIEM_ALB_TARGET_GROUP")
+SIEM_RDS_INSTANCE = env_str("SIEM_RDS_INSTANCE")
+SIEM_ASG_NAME = env_str("SIEM_ASG_NAME")
+SIEM_SAGEMAKER_ENDPOINT = env_str("SIEM_SAGEMAKER_ENDPOINT")
+SIEM_SAGEMAKER_VARIANT = env_str("SIEM_SAGEMAKER_VARIANT")
+# IANA zone of the HH:MM chart labels; the ISO timestamps beside them stay in UTC.
+SIEM_DISPLAY_TIME_ZONE = env_str("SIEM_DISPLAY_TIME_ZONE", "UTC")
+try:
+    ZoneInfo(SIEM_DISPLAY_TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError) as err:
+    raise ImproperlyConfigured(
+        f"SIEM_DISPLAY_TIME_ZONE={SIEM_DISPLAY_TIME_ZONE!r} is not an IANA time zone, "
+        "for example Europe/Berlin."
+    ) from err
+# Upper bound of the metric response cache; the effective lifetime is also at most one period.
+SIEM_METRICS_CACHE_SECONDS = env_int("SIEM_METRICS_CACHE_SECONDS", 60)
+
 # --- Ingest ---------------------------------------------------------------------------------
 
+# Where /api/metrics/vpc aggregates flows: `rollups` (this database, filled by `manage.py
+# ingest`), `logs_insights` (CloudWatch Logs Insights over SIEM_FLOW_LOG_GROUP) or `athena`
+# (an Athena table over the flow log bucket).
+VPC_STATS_SOURCE = env_str("VPC_STATS_SOURCE", "rollups").lower()
+if VPC_STATS_SOURCE not in {"rollups", "logs_insights", "athena"}:
+    raise ImproperlyConfigured(
+        f"VPC_STATS_SOURCE={VPC_STATS_SOURCE!r} is invalid: use rollups, logs_insights or athena."
+    )
+SIEM_FLOW_LOG_GROUP = env_str("SIEM_FLOW_LOG_GROUP")
+SIEM_ATHENA_DATABASE = env_str("SIEM_ATHENA_DATABASE", "default")
+SIEM_ATHENA_FLOW_TABLE = env_str("SIEM_ATHENA_FLOW_TABLE", "vpc_flow_logs")
+SIEM_ATHENA_WORKGROUP = env_str("SIEM_ATHENA_WORKGROUP", "primary")
+# s3://bucket/prefix/ for query results; empty uses the workgroup's own output location.
+SIEM_ATHENA_OUTPUT_LOCATION = env_str("SIEM_ATHENA_OUTPUT_LOCATION")
+# How long the endpoint waits for a Logs Insights or Athena query before answering 503.
+SIEM_REMOTE_QUERY_TIMEOUT_SECONDS = env_int("SIEM_REMOTE_QUERY_TIMEOUT_SECONDS", 25, minimum=1)
+
 # --- Threats app ----------------------------------------------------------------------------
+
+# Repeats of a detection (same fingerprint) within this many seconds of its last occurrence
+# update one SecurityEvent (count, last_seen) instead of adding rows.
+SIEM_THREATS_DEDUP_WINDOW_SECONDS = env_int("SIEM_THREATS_DEDUP_WINDOW_SECONDS", 3600, minimum=1)
+# /api/threats/events page sizes: the default `limit`, and the maximum a request may ask for.
+SIEM_THREATS_EVENTS_DEFAULT_LIMIT = 100
+SIEM_THREATS_EVENTS_MAX_LIMIT = 500
+# The admin change list counts matching events up to this number and shows "more than N" past
+# it, because COUNT(*) over a table of millions of rows takes longer than the page itself.
+SIEM_THREATS_ADMIN_COUNT_LIMIT = env_int("SIEM_THREATS_ADMIN_COUNT_LIMIT", 10000, minimum=100)
 
 # --- Logging --------------------------------------------------------------------------------
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "console": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "console"},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "botocore": {"level": "WARNING"},
-        "urllib3": {"level": "WARNING"},
-    },
-}
+# Production writes one JSON object per line to stdout; SIEM_LOG_JSON switches it on elsewhere.
+SIEM_LOG_JSON = env_bool("SIEM_LOG_JSON", PRODUCTION)
+LOGGING = build_logging_config(json_output=SIEM_LOG_JSON, level=LOG_LEVEL)
+
+# --- Service metrics ------------------------------------------------------------------------
+
+# Bearer token Prometheus sends to GET /metrics. Empty disables the endpoint (403).
+SIEM_METRICS_TOKEN = env_str("SIEM_METRICS_TOKEN")
+MIN_METRICS_TOKEN_LENGTH = 32
+if SIEM_METRICS_TOKEN and len(SIEM_METRICS_TOKEN) < MIN_METRICS_TOKEN_LENGTH:
+    raise ImproperlyConfigured(
+        f"SIEM_METRICS_TOKEN is too short: use at least {MIN_METRICS_TOKEN_LENGTH} random "
+        "characters, for example from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+    )
+if PRODUCTION:
+    # Prometheus scrapes each instance directly over the private network, without the load
+    # balancer's X-Forwarded-Proto header, so the HTTPS redirect would break the scrape.
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
