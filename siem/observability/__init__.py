@@ -1,0 +1,1 @@
+"""Request context, structured logging and the service metrics endpoint."""
