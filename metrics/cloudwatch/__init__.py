@@ -1,0 +1,1 @@
+"""CloudWatch metrics for the dashboard: definitions, sources, series building and caching."""
