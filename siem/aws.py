@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -19,6 +21,8 @@ from botocore.exceptions import (
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+_SHARED_LOADER = botocore.loaders.create_loader()
 
 
 class AwsError(Exception):
@@ -64,9 +68,20 @@ def client(service_name: str, region_name: str | None = None):
         read_timeout=settings.AWS_READ_TIMEOUT_SECONDS,
         retries={"mode": "standard", "max_attempts": settings.AWS_MAX_ATTEMPTS},
     )
-    created = boto3.session.Session().client(service_name, config=config)
+    created = _new_session().client(service_name, config=config)
     created.meta.events.register("before-send", _retry_log)
     return created
+
+
+def _new_session() -> boto3.session.Session:
+    """Return a fresh session that shares one model loader with every other.
+
+    A session per client keeps credential resolution independent between calls, while the
+    shared loader parses each service's JSON model once per process instead of once per client.
+    """
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _SHARED_LOADER)
+    return boto3.session.Session(botocore_session=core)
 
 
 def _retry_log(request, event_name: str = "", **kwargs) -> None:
