@@ -104,7 +104,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        out: Path = options["out"]
+        # call_command passes keyword options as given, so a str must become a Path here too.
+        out = Path(options["out"])
         check_options(out, options["hours"], options["scale"], options["overwrite"])
         run = Options(
             out=out,
