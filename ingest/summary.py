@@ -1,0 +1,46 @@
+"""Totals of one `manage.py ingest` run, as printed at its end."""
+
+from dataclasses import dataclass, field
+
+from ingest.pipeline import ObjectResult
+from logparsers.common import ParseStats
+
+
+@dataclass
+class IngestSummary:
+    """Objects by outcome and the parse counts of the ingested ones."""
+
+    ingested: int = 0
+    duplicates: int = 0
+    unrecognised: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    stats: ParseStats = field(default_factory=ParseStats)
+
+    def add(self, result: ObjectResult) -> None:
+        if result.status == "ingested":
+            self.ingested += 1
+            self.stats.merge(result.stats)
+        elif result.status == "duplicate":
+            self.duplicates += 1
+        else:
+            self.unrecognised.append(result.name)
+
+    def lines(self) -> list[str]:
+        stats = self.stats
+        lines = [
+            f"objects ingested: {self.ingested:,}",
+            f"duplicate objects skipped: {self.duplicates:,}",
+            f"records: {stats.records:,}",
+            f"flows: {stats.flows:,}",
+            f"NODATA records: {stats.nodata:,}",
+            f"SKIPDATA records: {stats.skipdata:,}",
+            f"malformed lines: {stats.malformed:,}",
+        ]
+        lines += [f"  {m.source} line {m.line}: {m.reason}" for m in stats.malformed_examples]
+        if self.unrecognised:
+            lines.append(f"objects in no known format: {len(self.unrecognised):,}")
+            lines += [f"  {name}" for name in self.unrecognised[:20]]
+        if self.failed:
+            lines.append(f"objects failed: {len(self.failed):,}")
+            lines += [f"  {reason}" for reason in self.failed[:20]]
+        return lines

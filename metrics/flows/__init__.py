@@ -1,0 +1,1 @@
+"""VPC flow statistics: rollup accumulation and storage, and the readers behind /api/metrics/vpc."""
