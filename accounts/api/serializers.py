@@ -30,7 +30,14 @@ class EmailAddressField(StrictStringMixin, serializers.EmailField):
 class RegisterSerializer(serializers.Serializer):
     name = StringField(max_length=User._meta.get_field("name").max_length)
     email = EmailAddressField(max_length=User._meta.get_field("email").max_length)
-    password = StringField(max_length=MAX_PASSWORD_LENGTH, trim_whitespace=False)
+    password = StringField(
+        max_length=MAX_PASSWORD_LENGTH,
+        trim_whitespace=False,
+        help_text=(
+            "Checked by Django's password validators: at least 8 characters, not all digits, "
+            "not a common password and not too similar to the name or email."
+        ),
+    )
 
 
 class LoginSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny
@@ -25,6 +25,9 @@ from accounts.selectors import user_profile
 from siem.serializers import MessageSerializer
 
 logger = logging.getLogger(__name__)
+
+EXAMPLE_EMAIL = "john@example.com"
+EXAMPLE_PASSWORD = "securePassword123"
 
 
 class InvalidCredentials(APIException):
@@ -53,6 +56,14 @@ class RegisterView(APIView):
     @extend_schema(
         request=RegisterSerializer,
         responses={201: MessageSerializer, 400: MessageSerializer, 429: MessageSerializer},
+        examples=[
+            OpenApiExample(
+                "New analyst",
+                value={"name": "John Doe", "email": EXAMPLE_EMAIL, "password": EXAMPLE_PASSWORD},
+                request_only=True,
+            )
+        ],
+        tags=["accounts"],
     )
     def post(self, request: Request) -> Response:
         ratelimit.enforce_rate_limit(
@@ -93,6 +104,14 @@ class LoginView(APIView):
             401: MessageSerializer,
             429: MessageSerializer,
         },
+        examples=[
+            OpenApiExample(
+                "Analyst login",
+                value={"email": EXAMPLE_EMAIL, "password": EXAMPLE_PASSWORD},
+                request_only=True,
+            )
+        ],
+        tags=["accounts"],
     )
     def post(self, request: Request) -> Response:
         self.enforce_rate_limits(request)
@@ -128,7 +147,12 @@ class LoginView(APIView):
 
 
 class LogoutView(APIView):
-    @extend_schema(request=None, responses={200: MessageSerializer, 401: MessageSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: MessageSerializer, 401: MessageSerializer},
+        description="Revoke the access token sent with the request.",
+        tags=["accounts"],
+    )
     def post(self, request: Request) -> Response:
         services.access_token_revoke(token=request.auth)
         logger.info(
@@ -139,6 +163,6 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: UserSerializer, 401: MessageSerializer})
+    @extend_schema(responses={200: UserSerializer, 401: MessageSerializer}, tags=["accounts"])
     def get(self, request: Request) -> Response:
         return Response(user_profile(user=request.user))

@@ -23,8 +23,15 @@ PARAMETERS = [
     OpenApiParameter("time_range", OpenApiTypes.STR, enum=list(TIME_RANGES), default="1h"),
     OpenApiParameter(
         "resource",
-        OpenApiTypes.STR,
+        {"type": "string", "maxLength": MAX_RESOURCE_LENGTH},
         description="Name of the resource to chart when the account has several.",
+    ),
+    OpenApiParameter(
+        "X-Metrics-Source",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=True,
+        description="Where the datapoints came from: `cloudwatch` or `local`.",
     ),
 ]
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from metrics.flows.selectors import vpc_flow_stats
 from metrics.timeranges import TIME_RANGES, parse_time_range
 from siem.aws import AwsError
+from siem.serializers import MessageSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,11 @@ class VpcFlowStatsView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("time_range", str, enum=list(TIME_RANGES), default="1h")],
-        responses=VpcFlowStatsSerializer,
+        # 502 and 503 come from the Logs Insights and Athena sources, with a `code` beside
+        # the message.
+        responses={200: VpcFlowStatsSerializer}
+        | {status: MessageSerializer for status in (400, 401, 502, 503)},
+        tags=["metrics"],
     )
     def get(self, request: Request) -> Response:
         time_range = parse_time_range(request.query_params.get("time_range"))

@@ -8,7 +8,9 @@ from threats.models import SecurityEvent
 class SecurityEventSerializer(serializers.ModelSerializer):
     """A security event; timestamps are ISO 8601 in UTC with a `Z` suffix."""
 
-    assignee = serializers.EmailField(source="assignee.email", read_only=True, default=None)
+    assignee = serializers.EmailField(
+        source="assignee.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = SecurityEvent
