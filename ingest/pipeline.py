@@ -4,8 +4,9 @@ Plug-in points, for a new log format or a new use of an existing one:
 
 - `register_format(name, detect=..., parse=...)` adds a format. `detect(head: bytes) -> bool`
   gets the first 64 KiB of the decompressed object. `parse(chunks, *, source, stats)` turns
-  an iterable of decompressed byte chunks into an iterator of pyarrow Tables. It counts
-  records and malformed lines in the `logparsers.common.ParseStats` it is given.
+  an iterable of decompressed byte chunks into an iterator of batches: pyarrow Tables
+  (vpc-flow) or `logparsers.results.ParsedBatch` objects (the line-oriented formats). It
+  counts records and malformed lines in the `logparsers.common.ParseStats` it is given.
 - `register_consumer(format_name, factory)` adds a consumer. `factory()` returns a fresh
   `BatchConsumer` for each object: `add(batch)` is called for every parsed batch (keep sums,
   not rows, so memory stays flat), then `commit()` once, inside the transaction that also
@@ -25,6 +26,7 @@ import pyarrow as pa
 from django.db import transaction
 
 from logparsers.common import ParseStats, decompressed
+from logparsers.results import ParsedBatch
 from siem.telemetry import RECORDS_INGESTED, RECORDS_MALFORMED
 
 logger = logging.getLogger(__name__)
@@ -32,11 +34,14 @@ logger = logging.getLogger(__name__)
 HEAD_BYTES = 64 * 1024
 AUTO = "auto"
 
+# A parsed batch: the type that a format's parser yields and its consumers receive.
+Batch = pa.Table | ParsedBatch
+
 
 class BatchConsumer(Protocol):
     """Receives the parsed batches of one object, then writes its result in `commit`."""
 
-    def add(self, batch: pa.Table) -> None: ...
+    def add(self, batch: Batch) -> None: ...
 
     def commit(self) -> None: ...
 
@@ -53,7 +58,7 @@ class SourceObject(Protocol):
     def mark_ingested(self, log_format: str, stats: ParseStats) -> None: ...
 
 
-Parser = Callable[..., Iterator[pa.Table]]
+Parser = Callable[..., Iterator[Batch]]
 
 
 @dataclass
@@ -123,7 +128,7 @@ def ingest_object(
         for consumer in consumers:
             consumer.add(batch)
         if on_records is not None:
-            on_records(batch.num_rows)
+            on_records(batch_record_count(batch))
 
     with transaction.atomic():
         for consumer in consumers:
@@ -135,6 +140,13 @@ def ingest_object(
         source.name, log_format.name, stats.records, stats.flows, stats.malformed,
     )  # fmt: skip
     return ObjectResult(source.name, "ingested", log_format.name, stats)
+
+
+def batch_record_count(batch: Batch) -> int:
+    """Return the number of parsed records in a batch, leaving out its malformed lines."""
+    if isinstance(batch, pa.Table):
+        return batch.num_rows
+    return len(batch.records)
 
 
 def _peek(chunks: Iterator[bytes]) -> tuple[bytes, Iterator[bytes]]:

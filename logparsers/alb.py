@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from logparsers.common import ParseStats
 from logparsers.results import MalformedLineError, ParsedBatch, parse_in_batches
 
+FORMAT_NAME = "alb"
 REQUEST_TYPES = frozenset({"http", "https", "h2", "grpcs", "ws", "wss"})
 
 # The fields up to trace_id are the oldest. AWS appended the later ones over the years, so
@@ -87,6 +88,23 @@ class AlbRecord:
     classification_reason: str | None = None
     conn_trace_id: str | None = None
     extra_fields: tuple[str, ...] = ()
+
+
+def detect_alb(head: bytes) -> bool:
+    """Decide from the first decompressed bytes of an object whether it contains ALB access logs.
+
+    The first non-blank line must parse as an access log entry: a known request type, at
+    least MIN_FIELDS fields, and valid times, addresses and status codes.
+    """
+    for raw in head.split(b"\n"):
+        line = raw.decode("utf-8", "replace").strip()
+        if line:
+            try:
+                parse_alb_line(line)
+            except MalformedLineError:
+                return False
+            return True
+    return False
 
 
 def parse_alb_lines(

@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from logparsers.common import ParseStats
 from logparsers.results import MalformedLineError, ParsedBatch, parse_in_batches
 
+FORMAT_NAME = "route53-resolver"
 DEFAULT_BATCH_SIZE = 10_000
 REQUIRED_FIELDS = ("query_timestamp", "query_name", "srcaddr")
+DETECTION_FIELDS = frozenset({"version", "query_name", "srcaddr"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,23 @@ class ResolverQuery:
     def domain(self) -> str:
         """The query name in lower case without the trailing root dot."""
         return self.query_name.rstrip(".").lower()
+
+
+def detect_resolver(head: bytes) -> bool:
+    """Decide from the first decompressed bytes of an object whether it contains Resolver logs.
+
+    The first non-blank line must be a JSON object with the DETECTION_FIELDS keys, which
+    GuardDuty findings, CloudTrail events and AWS WAF logs do not have together.
+    """
+    for raw in head.split(b"\n"):
+        line = raw.strip()
+        if line:
+            try:
+                data = json.loads(line)
+            except ValueError:
+                return False
+            return isinstance(data, dict) and DETECTION_FIELDS <= data.keys()
+    return False
 
 
 def parse_resolver_lines(

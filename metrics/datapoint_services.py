@@ -1,16 +1,19 @@
-"""Writes to the local metrics store: series and their datapoints, idempotently."""
+"""Writes to the local metrics store: series, and datapoints either replaced or added to."""
 
 import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
 from metrics.models import MetricDatapoint, MetricSeries
 
 # Rows per INSERT statement; keeps each statement well under SQLite's and MySQL's limits.
 UPSERT_BATCH_SIZE = 1000
+# Statistics whose values over parts of a period add up to the value of the whole period.
+ADDITIVE_STATISTICS = frozenset({"Sum", "SampleCount"})
 
 
 def dimensions_key_compute(dimensions: dict[str, str]) -> str:
@@ -75,6 +78,50 @@ def datapoints_upsert(
         update_fields=["value"],
     )
     return len(rows)
+
+
+@transaction.atomic
+def datapoints_add(
+    *,
+    namespace: str,
+    metric: str,
+    dimensions: dict[str, str],
+    statistic: str,
+    points: Iterable[tuple[datetime, float]],
+    origin: str = MetricSeries.Origin.IMPORT,
+) -> int:
+    """Add `points` (aware timestamp, delta) to the stored values of one Sum or SampleCount series.
+
+    A timestamp the series does not have yet is inserted with the delta as its value. Unlike
+    `datapoints_upsert`, storing the same points twice counts them twice, so callers add each
+    delta once (the ingest checkpoint ensures that). Returns the number of points written.
+    """
+    if statistic not in ADDITIVE_STATISTICS:
+        raise ValueError(f"statistic {statistic!r} cannot be added up: use Sum or SampleCount")
+    series = series_get_or_create(
+        namespace=namespace,
+        metric=metric,
+        dimensions=dimensions,
+        statistic=statistic,
+        origin=origin,
+    )
+    count = 0
+    for timestamp, delta in points:
+        _datapoint_add(series, timestamp, delta)
+        count += 1
+    return count
+
+
+def _datapoint_add(series: MetricSeries, timestamp: datetime, delta: float) -> None:
+    stored = MetricDatapoint.objects.filter(series=series, timestamp=timestamp)
+    if stored.update(value=F("value") + delta):
+        return
+    try:
+        with transaction.atomic():
+            MetricDatapoint.objects.create(series=series, timestamp=timestamp, value=delta)
+    except IntegrityError:
+        # A concurrent ingest inserted the point between the update and the insert.
+        stored.update(value=F("value") + delta)
 
 
 @transaction.atomic

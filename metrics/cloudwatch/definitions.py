@@ -42,6 +42,14 @@ class ChartMetric:
     combine: str = "sum"
     # Shown beside the chart when the series has no datapoints in the whole window.
     empty_hint: str = ""
+    # Shown in place of `empty_hint` when the local source has no datapoints.
+    local_empty_hint: str = ""
+
+    def hint_for(self, source_name: str) -> str:
+        """Return the hint for an empty chart read from the source named `source_name`."""
+        if source_name == "local" and self.local_empty_hint:
+            return self.local_empty_hint
+        return self.empty_hint
 
     @property
     def is_count(self) -> bool:
@@ -68,6 +76,11 @@ ASG_COLLECTION_HINT = (
     "No datapoints: Auto Scaling publishes group metrics only while metrics collection is "
     "enabled on the group (aws autoscaling enable-metrics-collection "
     "--auto-scaling-group-name NAME --granularity 1Minute)."
+)
+
+ALB_HEALTHY_HOSTS_LOCAL_HINT = (
+    "No datapoints: ALB access logs do not record the healthy host count, so the local store "
+    "has HealthyHostCount only when it is imported from CloudWatch with import_metrics."
 )
 
 
@@ -100,6 +113,7 @@ ENDPOINTS: dict[str, Endpoint] = {
                 "HealthyHostCount",
                 namespace=ALB,
                 scope=Scope.PARTS,
+                local_empty_hint=ALB_HEALTHY_HOSTS_LOCAL_HINT,
             ),
             _chart(
                 "http_code_4xx", "4xx Errors", "Sum", "HTTPCode_Target_4XX_Count", namespace=ALB

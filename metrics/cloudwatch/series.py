@@ -73,8 +73,12 @@ def chart_series(
     starts: list[datetime],
     period_seconds: int,
     display_zone: ZoneInfo,
+    source_name: str = "",
 ) -> dict:
-    """Return the contract's metric object for one chart, plus ISO timestamps and any hint."""
+    """Return the contract's metric object for one chart, plus ISO timestamps and any hint.
+
+    `source_name` ("local" or "cloudwatch") picks the hint shown when the chart has no data.
+    """
     own = [q for q in queries if q.chart_key == chart.key]
     per_query = [bucket_values(raw.get(q.id, []), q.statistic, starts, period_seconds) for q in own]
     series = {
@@ -85,6 +89,7 @@ def chart_series(
             start.astimezone(UTC).isoformat().replace("+00:00", "Z") for start in starts
         ],
     }
-    if chart.empty_hint and not any(per_query):
-        series["Hint"] = chart.empty_hint
+    hint = chart.hint_for(source_name)
+    if hint and not any(per_query):
+        series["Hint"] = hint
     return series

@@ -99,7 +99,9 @@ def _metrics_build(
     starts = period_starts(start, end, time_range.period_seconds)
     zone = ZoneInfo(settings.SIEM_DISPLAY_TIME_ZONE)
     return {
-        chart.key: chart_series(chart, queries, raw, starts, time_range.period_seconds, zone)
+        chart.key: chart_series(
+            chart, queries, raw, starts, time_range.period_seconds, zone, source.name
+        )
         for chart in endpoint.charts
     }
 

@@ -17,8 +17,9 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Ingest log records from local files, folders or globs (plain or gzip), "
-        "s3://bucket/prefix, or logs://log-group-name. Objects ingested before are skipped."
+        "Ingest VPC Flow Logs, ALB access logs or Route 53 Resolver query logs from local "
+        "files, folders or globs (plain or gzip), s3://bucket/prefix, or logs://log-group-name. "
+        "Objects ingested before are skipped."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,7 +28,8 @@ class Command(BaseCommand):
             "--format",
             default=AUTO,
             choices=[AUTO, *FORMATS],
-            help="Log format of every object; 'auto' detects it per object (default).",
+            help="Log format of every object: vpc-flow, alb (ALB access logs) or "
+            "route53-resolver (Resolver query logs). 'auto' detects it per object (default).",
         )
         parser.add_argument(
             "--since",
