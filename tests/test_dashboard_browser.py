@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from metrics.flows.selectors import rollup_vpc_stats
 from metrics.timeranges import TIME_RANGES
+from siem.testing.browser import launch_chromium
 from threats.models import SecurityEvent
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -20,16 +21,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGE_DIR = Path(__file__).parent / "dashboard"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 CONTRACT_PATHS = [
     "/api/register",
     "/api/login",
@@ -101,9 +92,7 @@ def _run_page(origin: str, api_url: str) -> list[dict]:
     queries while one runs, so the browser is closed before the tests read the database.
     """
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page()
             page.goto(f"{origin}/index.html?api={api_url}")

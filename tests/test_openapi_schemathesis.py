@@ -7,10 +7,8 @@ and the resulting 429s would hide the responses under test.
 """
 
 import logging
-import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
+
+from siem.testing.processes import environment_without_config, free_port, stop_process
 
 logger = logging.getLogger(__name__)
 
@@ -33,24 +33,6 @@ REQUEST_TIMEOUT_SECONDS = 30
 # timeout is far above it, so it trips only when the server or the tool hangs.
 MAX_EXAMPLES = 25
 SCHEMATHESIS_TIMEOUT_SECONDS = 300
-# Variables of the developer's shell that would point the server at other settings or data.
-INHERITED_CONFIG = (
-    "SIEM_ENV",
-    "FLASK_ENV",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "CACHE_URI",
-    "REDIS_URL",
-    "DATABASE_URI",
-    "SIEM_DEBUG",
-    "DJANGO_SETTINGS_MODULE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_ENDPOINT_URL",
-    "METRICS_SOURCE",
-    "VPC_STATS_SOURCE",
-    "PROMETHEUS_MULTIPROC_DIR",
-)
 USER = {
     "name": "Schema Tester",
     "email": "schema@example.com",
@@ -58,14 +40,8 @@ USER = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _service_env(tmp_path: Path, port: int) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in INHERITED_CONFIG}
+    env = environment_without_config()
     env.update(
         DATABASE_URI=f"sqlite:///{tmp_path / 'schemathesis.sqlite3'}",
         RATELIMIT_ENABLE="false",
@@ -130,21 +106,11 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen) -> None:
     raise TimeoutError(f"{base_url}/api/health did not answer 200 within {START_TIMEOUT_SECONDS} s")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def live_service(tmp_path_factory) -> Iterator[str]:
     """Start gunicorn on a stocked SQLite database and return its base URL."""
     tmp_path = tmp_path_factory.mktemp("schemathesis")
-    port = _free_port()
+    port = free_port()
     env = _service_env(tmp_path, port)
     _stock_database(env, tmp_path)
 
@@ -162,7 +128,7 @@ def live_service(tmp_path_factory) -> Iterator[str]:
         _wait_until_healthy(base_url, process)
         yield base_url
     finally:
-        _stop(process)
+        stop_process(process)
         logger.info("gunicorn output kept at %s", log_path)
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 import MySQLdb
 import pytest
 
+from siem.testing.processes import free_port, stop_process, wait_for_port
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 USER_EMAIL = "operator@example.com"
@@ -69,43 +71,12 @@ class Service:
         return lines
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def mariadb_available() -> bool:
     try:
         socket.create_connection((MARIADB["host"], MARIADB["port"]), 2).close()
     except OSError:
         return False
     return True
-
-
-def wait_for_port(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"process exited with {process.returncode} before listening on {port}"
-            )
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {START_TIMEOUT_SECONDS} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=GRACEFUL_TIMEOUT_SECONDS + 10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -130,9 +101,9 @@ def redis_uri(tmp_path_factory) -> Iterator[str]:
         ],
         stdout=subprocess.DEVNULL,
     )
-    wait_for_port(port, process)
+    wait_for_port(port, process, START_TIMEOUT_SECONDS)
     yield f"redis://127.0.0.1:{port}/0"
-    stop(process)
+    stop_process(process, GRACEFUL_TIMEOUT_SECONDS + 10)
 
 
 @pytest.fixture(scope="module")
@@ -212,10 +183,10 @@ def start_gunicorn(env: dict[str, str], output: Path) -> Service:
     log.close()
     service = Service(process, port, output)
     try:
-        wait_for_port(port, process)
+        wait_for_port(port, process, START_TIMEOUT_SECONDS)
         wait_until_healthy(service)
     except (RuntimeError, TimeoutError, OSError):
-        stop(process)
+        stop_process(process, GRACEFUL_TIMEOUT_SECONDS + 10)
         raise AssertionError(output.read_text()) from None
     return service
 
@@ -235,7 +206,7 @@ def wait_until_healthy(service: Service) -> None:
 def service(production_env, tmp_path_factory) -> Iterator[Service]:
     running = start_gunicorn(production_env, tmp_path_factory.mktemp("gunicorn") / "output.log")
     yield running
-    stop(running.process)
+    stop_process(running.process, GRACEFUL_TIMEOUT_SECONDS + 10)
 
 
 def login(service: Service) -> str:

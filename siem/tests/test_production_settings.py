@@ -1,29 +1,15 @@
 """Start Django in a child process with production variables, as an operator would."""
 
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-CONFIG_VARIABLES = (
-    "SIEM_ENV",
-    "FLASK_ENV",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "CACHE_URI",
-    "REDIS_URL",
-    "DATABASE_URI",
-    "SIEM_DEBUG",
-    "DJANGO_SETTINGS_MODULE",
-)
+from siem.testing.processes import environment_without_config, manage
 
 
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    env = environment_without_config()
     env.update(
         SIEM_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
@@ -33,17 +19,6 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
-
-
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_deploy_check_reports_no_issue(tmp_path):

@@ -3,6 +3,7 @@
 import pytest
 
 from conftest import USER_PASSWORD
+from siem.testing.browser import launch_chromium
 from threats.models import SecurityEvent
 from threats.tests.factories import make_event
 
@@ -10,16 +11,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def test_analyst_acknowledges_two_critical_events(live_server, analyst):
@@ -29,9 +20,7 @@ def test_analyst_acknowledges_two_critical_events(live_server, analyst):
     chosen = {critical[2].pk, critical[1].pk}
 
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page()
             page.goto(f"{live_server.url}/admin/login/?next=/admin/threats/securityevent/")
