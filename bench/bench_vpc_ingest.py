@@ -3,9 +3,12 @@
 Run from the project root:
 
     python bench/bench_vpc_ingest.py [--records 1000000] [--query-flows 10000000]
+        [--detection-runs 2]
 
 It generates gzip files of default-format records, ingests them into a fresh SQLite database
 in bench/out/, and prints JSON with the rates, peak memory and the DuckDB reference time.
+The same file is then ingested with the threat detectors off and on (SIEM_DETECTION_ENABLED,
+with the demo IP list so the malware detector runs too), alternating, to give their overhead.
 Ingest runs in child processes with Arrow limited to one thread, so the peak RSS is the
 ingest's own and its CPU time is the work of one core even when other processes share the
 machine.
@@ -132,7 +135,15 @@ def child_ingest(database: Path, paths: list[str]) -> dict:
         records += ingest_object(FileObject(Path(path))).stats.records
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"records": records, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": peak_mib}
+    from threats.models import SecurityEvent
+
+    return {
+        "records": records,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_rss_mib": peak_mib,
+        "events": SecurityEvent.objects.count(),
+    }
 
 
 def child_parse(path: Path) -> dict:
@@ -200,9 +211,14 @@ def child_query(database: Path, repeats: int) -> dict:
     }
 
 
-def run_child(*args: str) -> dict:
+def run_child(*args: str, env: dict[str, str] | None = None) -> dict:
     result = subprocess.run(
-        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT
+        [sys.executable, __file__, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -279,6 +295,42 @@ def bench_ingest(records: int) -> dict:
     }
 
 
+def bench_detection_overhead(records: int, runs: int) -> dict:
+    """Ingest the same file with detection off and on, alternating, and compare the best times.
+
+    Every run starts from a fresh database, so detection stores its events each time.
+    """
+    load_before = os.getloadavg()[0]
+    path = OUT / f"flows-{records}.log.gz"
+    intel = str(ROOT / "demodata" / "intel" / "ip-blocklist.txt")
+    timings: dict[str, list[dict]] = {"off": [], "on": []}
+    for _ in range(runs):
+        for mode in ("off", "on"):
+            env = {"SIEM_DETECTION_ENABLED": "true" if mode == "on" else "false",
+                   "SIEM_INTEL_IP_FILES": intel}  # fmt: skip
+            database = fresh_database(f"detect-{mode}.sqlite3")
+            timings[mode].append(run_child("_ingest", str(database), str(path), env=env))
+    best = {mode: min(timings[mode], key=lambda run: run["cpu_seconds"]) for mode in timings}
+    return {
+        "records": best["on"]["records"],
+        "runs_each": runs,
+        "off_seconds": [round(run["seconds"], 2) for run in timings["off"]],
+        "on_seconds": [round(run["seconds"], 2) for run in timings["on"]],
+        "off_cpu_seconds": [round(run["cpu_seconds"], 2) for run in timings["off"]],
+        "on_cpu_seconds": [round(run["cpu_seconds"], 2) for run in timings["on"]],
+        "ratio_best_cpu": round(best["on"]["cpu_seconds"] / best["off"]["cpu_seconds"], 2),
+        "ratio_best_wall": round(
+            min(run["seconds"] for run in timings["on"])
+            / min(run["seconds"] for run in timings["off"]),
+            2,
+        ),
+        "peak_rss_mib_off": round(best["off"]["peak_rss_mib"], 1),
+        "peak_rss_mib_on": round(best["on"]["peak_rss_mib"], 1),
+        "events_stored": best["on"].get("events", 0),
+        "load_average_1m_before": round(load_before, 2),
+    }
+
+
 def bench_query(flows: int, per_file: int) -> dict:
     """Ingest `flows` records spread over the current 24h window, then time the endpoint."""
     sys.path.insert(0, str(ROOT))
@@ -313,10 +365,17 @@ def main() -> None:
         "--query-flows", type=int, default=10_000_000, help="flows behind the 24h query"
     )
     parser.add_argument("--skip-query", action="store_true", help="measure the ingest only")
+    parser.add_argument(
+        "--detection-runs", type=int, default=2,
+        help="ingests each with detection off and on; 0 skips the comparison",
+    )  # fmt: skip
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     report = {"ingest": bench_ingest(args.records)}
     print(json.dumps(report, indent=2), flush=True)
+    if args.detection_runs:
+        report["detection"] = bench_detection_overhead(args.records, args.detection_runs)
+        print(json.dumps(report, indent=2), flush=True)
     if not args.skip_query:
         report["query_24h"] = bench_query(args.query_flows, per_file=1_000_000)
     print(json.dumps(report, indent=2))

@@ -33,3 +33,11 @@ class FlowRollupConsumer:
 
 register_format(VPC_FLOW, detect=detect_vpc_flow, parse=parse_vpc_flow)
 register_consumer(VPC_FLOW, FlowRollupConsumer)
+
+# Imported after vpc-flow is registered, so detection tries the most common format first.
+from ingest import formats_alb as _formats_alb  # noqa: E402, F401
+from ingest import formats_resolver as _formats_resolver  # noqa: E402, F401
+
+# isort: split
+# The detection consumers need every format above registered, so they are imported last.
+from ingest import detection as _detection  # noqa: E402, F401

@@ -5,6 +5,7 @@ docs/deployment.md. Development defaults are safe to run on a laptop: SQLite, an
 in-process cache, and a secret key generated per checkout.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -310,6 +311,49 @@ SIEM_THREATS_EVENTS_MAX_LIMIT = 500
 # The admin change list counts matching events up to this number and shows "more than N" past
 # it, because COUNT(*) over a table of millions of rows takes longer than the page itself.
 SIEM_THREATS_ADMIN_COUNT_LIMIT = env_int("SIEM_THREATS_ADMIN_COUNT_LIMIT", 10000, minimum=100)
+
+# Detection during `manage.py ingest`. Off, ingest only fills the statistics (the ingest
+# benchmark switches it to measure the detectors' cost).
+SIEM_DETECTION_ENABLED = env_bool("SIEM_DETECTION_ENABLED", True)
+# Detector thresholds: SIEM_DETECT_<DETECTOR>_<FIELD> overrides one field of the dataclasses in
+# threats/detectors/base.py, for example SIEM_DETECT_BRUTE_FORCE_MIN_FLOW_ATTEMPTS=50 or
+# SIEM_DETECT_BRUTE_FORCE_LOGIN_PORTS=22,3389. Detectors are port_scan, brute_force, ddos,
+# malware, phishing and web_attacks. A misspelled name or a bad value stops the first ingest
+# with an error naming it.
+# The port-scan sweep threshold stays at the detector's 50 hosts: the ingest benchmark's busy
+# clients, which reach one service port on many servers, raised 2.5 times as many false sweeps
+# at 20. A VPC with fewer than 50 interfaces (the demo estate has 21) needs
+# SIEM_DETECT_PORT_SCAN_MIN_DISTINCT_HOSTS set lower to see a sweep at all.
+SIEM_DETECT_OVERRIDES = {
+    name.removeprefix("SIEM_DETECT_"): value.strip()
+    for name, value in os.environ.items()
+    if name.startswith("SIEM_DETECT_") and value.strip()
+}
+# Threat-intelligence list files, comma-separated paths, reloaded when a file changes:
+# addresses and CIDRs for flows, and domains for Resolver queries (subdomains match too).
+SIEM_INTEL_IP_FILES = env_list("SIEM_INTEL_IP_FILES", [])
+SIEM_INTEL_MALWARE_DOMAIN_FILES = env_list("SIEM_INTEL_MALWARE_DOMAIN_FILES", [])
+SIEM_INTEL_PHISHING_DOMAIN_FILES = env_list("SIEM_INTEL_PHISHING_DOMAIN_FILES", [])
+# `rules` keeps the detectors' labels. `sagemaker` asks SAGEMAKER_CLASSIFIER_ENDPOINT through
+# sagemaker-runtime InvokeEndpoint (body text/csv or application/json, see threats/classifier.py)
+# and keeps the rule label, with a warning, when the call fails.
+THREAT_CLASSIFIER = env_str("THREAT_CLASSIFIER", "rules").lower()
+if THREAT_CLASSIFIER not in {"rules", "sagemaker"}:
+    raise ImproperlyConfigured(
+        f"THREAT_CLASSIFIER={THREAT_CLASSIFIER!r} is invalid: set it to 'rules' or 'sagemaker'."
+    )
+SAGEMAKER_CLASSIFIER_ENDPOINT = env_str("SAGEMAKER_CLASSIFIER_ENDPOINT")
+if THREAT_CLASSIFIER == "sagemaker" and not SAGEMAKER_CLASSIFIER_ENDPOINT:
+    raise ImproperlyConfigured(
+        "THREAT_CLASSIFIER=sagemaker needs SAGEMAKER_CLASSIFIER_ENDPOINT: set it to the "
+        "endpoint name, or set THREAT_CLASSIFIER=rules."
+    )
+SAGEMAKER_CLASSIFIER_CONTENT_TYPE = env_str("SAGEMAKER_CLASSIFIER_CONTENT_TYPE", "text/csv")
+if SAGEMAKER_CLASSIFIER_CONTENT_TYPE not in {"text/csv", "application/json"}:
+    raise ImproperlyConfigured(
+        f"SAGEMAKER_CLASSIFIER_CONTENT_TYPE={SAGEMAKER_CLASSIFIER_CONTENT_TYPE!r} is invalid: "
+        "use text/csv or application/json."
+    )
 
 # --- Logging --------------------------------------------------------------------------------
 

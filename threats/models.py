@@ -236,3 +236,29 @@ def _ip_in_network(address: str | None, cidr: str) -> bool:
     network = ipaddress.ip_network(cidr, strict=False)
     ip = ipaddress.ip_address(address)
     return ip.version == network.version and ip in network
+
+
+class SecurityEventOccurrence(models.Model):
+    """One detection window merged into an event, so a window is counted once however often it is seen.
+
+    The key is the detection's fingerprint and window start. Re-running the detectors over the
+    same records, or a second delivery file with records of the same window, finds the key
+    and leaves the event's `count` alone.
+    """
+
+    event = models.ForeignKey(SecurityEvent, on_delete=models.CASCADE, related_name="occurrences")
+    key_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the fingerprint and the window start."
+    )
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField(null=True, blank=True)
+    occurred_at = models.DateTimeField(help_text="First record of the window that matched.")
+    blocked = models.BooleanField(help_text="Whether every matching record was stopped.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["window_start", "id"]
+        indexes = [models.Index(fields=["event", "window_start"], name="threats_occurrence_event")]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} window {self.window_start.isoformat()}"

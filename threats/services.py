@@ -3,26 +3,33 @@
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
 
+from siem.telemetry import DETECTIONS_RAISED
 from threats.models import (
     SEVERITY_RANK,
     EventStatus,
     EventType,
     SecurityEvent,
+    SecurityEventOccurrence,
     SecurityEventStatusChange,
     Severity,
     SuppressionRule,
 )
 from threats.selectors import suppression_rules_active
+
+if TYPE_CHECKING:
+    from threats.detectors.base import Detection
 
 logger = logging.getLogger(__name__)
 
@@ -229,9 +236,23 @@ def event_record_detection(
     return _create_event(occurred_at=occurred_at, fields=fields)
 
 
+# Fields that a repeat of a detection changes.
+_REPEAT_FIELDS = [
+    "count", "timestamp", "last_seen", "severity", "confidence", "evidence", "blocked",
+    "description",
+]
+
+
 def _merge_repeat(
     *, event: SecurityEvent, occurred_at: datetime, fields: dict[str, Any]
 ) -> SecurityEvent:
+    _apply_repeat(event=event, occurred_at=occurred_at, fields=fields)
+    event.save(update_fields=_REPEAT_FIELDS)
+    event_reopen(event=event, user=None, reason=REOPEN_REASON)
+    return event
+
+
+def _apply_repeat(*, event: SecurityEvent, occurred_at: datetime, fields: dict[str, Any]) -> None:
     event.count += 1
     event.timestamp = min(event.timestamp, occurred_at)
     event.last_seen = max(event.last_seen, occurred_at)
@@ -242,14 +263,6 @@ def _merge_repeat(
         event.evidence = fields["evidence"]
     event.blocked = fields["blocked"]
     event.description = fields["description"]
-    event.save(
-        update_fields=[
-            "count", "timestamp", "last_seen", "severity", "confidence", "evidence", "blocked",
-            "description",
-        ]
-    )
-    event_reopen(event=event, user=None, reason=REOPEN_REASON)
-    return event
 
 
 def _create_event(*, occurred_at: datetime, fields: dict[str, Any]) -> SecurityEvent:
@@ -354,3 +367,210 @@ def events_samples_delete(
             on_batch(deleted)
     logger.info("deleted %s sample events", deleted)
     return deleted
+
+
+@dataclass
+class RecordedDetections:
+    """Result of `event_record_detections`: the events touched, and counts of new and known windows."""
+
+    events: list[SecurityEvent] = field(default_factory=list)
+    new_windows: int = 0
+    known_windows: int = 0
+
+
+@transaction.atomic
+def event_record_detections(*, detections: Sequence["Detection"]) -> RecordedDetections:
+    """Store detector results as events, counting each (fingerprint, window) once.
+
+    A detection whose window is new goes through `event_record_detection` (suppression,
+    deduplication, reopening) and adds one occurrence. A window already stored, because the
+    detectors ran again over the same records or a second file held records of that window,
+    only widens the event's first and last seen, so `count` is the number of distinct windows.
+    The detection's features are kept in the evidence under `features`.
+    """
+    recorded = RecordedDetections()
+    keys = [_window_key(detection) for detection in detections]
+    known = _known_windows(keys=set(keys))
+    fresh: dict[str, list[tuple[Detection, str]]] = {}
+    for detection, key in zip(detections, keys, strict=True):
+        if key in known:
+            recorded.events.append(_widen_event(occurrence=known[key], detection=detection))
+            recorded.known_windows += 1
+        else:
+            fresh.setdefault(detection.fingerprint, []).append((detection, key))
+    for windows in fresh.values():
+        windows.sort(key=lambda item: item[0].occurred_at)
+        _record_windows(windows=windows, known=known, recorded=recorded)
+    return recorded
+
+
+def _record_windows(
+    *,
+    windows: list[tuple["Detection", str]],
+    known: dict[str, SecurityEventOccurrence],
+    recorded: RecordedDetections,
+) -> None:
+    """Record new windows of one fingerprint, in time order.
+
+    The first goes through `event_record_detection`. The windows after it that would merge
+    into the same event are applied to it in memory and written with one UPDATE and one bulk
+    INSERT of occurrences, which gives the same event as one call each.
+    """
+    detection, key = windows[0]
+    event, is_new = _record_window(detection=detection, key=key, known=known)
+    recorded.events.append(event)
+    recorded.new_windows += is_new
+    recorded.known_windows += not is_new
+    rest = windows[1:]
+    if not rest:
+        return
+    merged = _merge_following(event=event, windows=rest, known=known) if is_new else 0
+    recorded.events.extend([event] * merged)
+    recorded.new_windows += merged
+    if merged < len(rest):
+        _record_windows(windows=rest[merged:], known=known, recorded=recorded)
+
+
+def _merge_following(
+    *, event: SecurityEvent, windows: list[tuple["Detection", str]], known: dict
+) -> int:
+    """Merge the leading windows that fall within the dedup window of `event`; return how many."""
+    dedup = timedelta(seconds=settings.SIEM_THREATS_DEDUP_WINDOW_SECONDS)
+    later = SecurityEvent.objects.filter(
+        fingerprint=event.fingerprint, last_seen__gt=event.last_seen
+    )
+    if later.exists():
+        # event_record_detection might pick that later event, so it decides window by window.
+        return 0
+    taken = []
+    for detection, key in windows:
+        if detection.occurred_at - event.last_seen > dedup:
+            break
+        taken.append((detection, key))
+        fields = _detection_fields(detection)
+        _apply_repeat(event=event, occurred_at=detection.occurred_at, fields=fields)
+    if not taken:
+        return 0
+    try:
+        with transaction.atomic():
+            _save_merged(event=event, windows=taken, known=known)
+    except IntegrityError:
+        event.refresh_from_db()
+        return 0
+    for detection, _ in taken:
+        _count_raised(detection)
+    return len(taken)
+
+
+def _save_merged(
+    *, event: SecurityEvent, windows: list[tuple["Detection", str]], known: dict
+) -> None:
+    event.save(update_fields=_REPEAT_FIELDS)
+    event_reopen(event=event, user=None, reason=REOPEN_REASON)
+    occurrences = [
+        SecurityEventOccurrence(
+            event=event, key_hash=key, window_start=_detection_window(detection)[0],
+            window_end=_detection_window(detection)[1], occurred_at=detection.occurred_at,
+            blocked=detection.blocked,
+        )  # fmt: skip
+        for detection, key in windows
+    ]
+    SecurityEventOccurrence.objects.bulk_create(occurrences)
+    known.update((occurrence.key_hash, occurrence) for occurrence in occurrences)
+
+
+def _window_key(detection: "Detection") -> str:
+    window_start, _ = _detection_window(detection)
+    return hashlib.sha256(f"{detection.fingerprint}|{window_start.isoformat()}".encode()).hexdigest()
+
+
+def _known_windows(*, keys: set[str]) -> dict[str, SecurityEventOccurrence]:
+    """Return the stored occurrences among `keys`, read in chunks of BULK_CHUNK_SIZE."""
+    ordered = sorted(keys)
+    known: dict[str, SecurityEventOccurrence] = {}
+    for start in range(0, len(ordered), BULK_CHUNK_SIZE):
+        chunk = ordered[start : start + BULK_CHUNK_SIZE]
+        known.update(
+            (occurrence.key_hash, occurrence)
+            for occurrence in SecurityEventOccurrence.objects.select_related("event").filter(
+                key_hash__in=chunk
+            )
+        )
+    return known
+
+
+def _record_window(
+    *, detection: "Detection", key: str, known: dict[str, SecurityEventOccurrence]
+) -> tuple[SecurityEvent, bool]:
+    window_start, window_end = _detection_window(detection)
+    if key in known:
+        return _widen_event(occurrence=known[key], detection=detection), False
+    try:
+        # The savepoint undoes the count increment when a concurrent ingest stored the window first.
+        with transaction.atomic():
+            event = _record_new_window(detection=detection)
+            occurrence = SecurityEventOccurrence.objects.create(
+                event=event, key_hash=key, window_start=window_start, window_end=window_end,
+                occurred_at=detection.occurred_at, blocked=detection.blocked,
+            )  # fmt: skip
+    except IntegrityError:
+        known[key] = SecurityEventOccurrence.objects.select_related("event").get(key_hash=key)
+        return _widen_event(occurrence=known[key], detection=detection), False
+    known[key] = occurrence
+    _count_raised(detection)
+    return event, True
+
+
+def _record_new_window(*, detection: "Detection") -> SecurityEvent:
+    return event_record_detection(occurred_at=detection.occurred_at, **_detection_fields(detection))
+
+
+def _detection_fields(detection: "Detection") -> dict[str, Any]:
+    """Return the event fields of a detection, as event_record_detection builds them."""
+    _validate_detection(
+        type=str(detection.type), severity=str(detection.severity), confidence=detection.confidence
+    )
+    return {
+        "type": str(detection.type),
+        "severity": str(detection.severity),
+        "source_ip": detection.source_ip,
+        "destination_ip": detection.destination_ip,
+        "description": detection.description,
+        "blocked": detection.blocked,
+        "detector": detection.detector,
+        "detector_version": detection.detector_version,
+        "confidence": detection.confidence,
+        "evidence": {**detection.evidence, "features": detection.features},
+        "fingerprint": detection.fingerprint,
+    }
+
+
+def _detection_window(detection: "Detection") -> tuple[datetime, datetime | None]:
+    """Return the detection's window from its evidence, or its first record's time when absent."""
+    start = parse_datetime(str(detection.evidence.get("window_start", "")))
+    end = parse_datetime(str(detection.evidence.get("window_end", "")))
+    return start or detection.occurred_at, end
+
+
+def _widen_event(*, occurrence: SecurityEventOccurrence, detection: "Detection") -> SecurityEvent:
+    """Extend an event's first and last seen to a repeat of a window it already counts."""
+    event = occurrence.event
+    if not event.timestamp <= detection.occurred_at <= event.last_seen:
+        event = SecurityEvent.objects.select_for_update().get(pk=occurrence.event_id)
+        event.timestamp = min(event.timestamp, detection.occurred_at)
+        event.last_seen = max(event.last_seen, detection.occurred_at)
+        event.save(update_fields=["timestamp", "last_seen"])
+        occurrence.event = event
+    if occurrence.blocked and not detection.blocked:
+        occurrence.blocked = False
+        occurrence.save(update_fields=["blocked"])
+    return event
+
+
+def _count_raised(detection: "Detection") -> None:
+    logger.info(
+        "detection raised: %s from %s, fingerprint %s",
+        detection.type, detection.source_ip, detection.fingerprint,
+    )  # fmt: skip
+    # Counted after commit, so a rolled-back ingest does not count its detections.
+    transaction.on_commit(lambda: DETECTIONS_RAISED.labels(type=str(detection.type)).inc())

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test.utils import override_settings
@@ -93,5 +94,8 @@ def demo_logs_ingest(logs_dir: Path, *, stdout: TextIO) -> None:
     Only the AWSLogs folder is named, because manifest.json beside it is not a log file.
     Files ingested before are skipped by ingest's own checkpoints.
     """
-    with override_settings(**DEMO_INTEL_SETTINGS):
+    # The demo estate has 21 interfaces, fewer than the port-scan detector's default sweep
+    # threshold of 50 hosts, so the demo lowers it to see its embedded 21-host sweep.
+    overrides = {**settings.SIEM_DETECT_OVERRIDES, "PORT_SCAN_MIN_DISTINCT_HOSTS": "20"}
+    with override_settings(**DEMO_INTEL_SETTINGS, SIEM_DETECT_OVERRIDES=overrides):
         call_command("ingest", str(logs_dir / "AWSLogs"), stdout=stdout)

@@ -92,7 +92,9 @@ def resolver_detectors(
 ) -> list[RecordDetector]:
     """Build the detectors that take Resolver queries; DNS Firewall verdicts need no list."""
     limits = thresholds or DetectorThresholds()
-    detectors: list[RecordDetector] = [MalwareDnsDetector(malware_domain_feeds, limits.malware)]
+    detectors: list[RecordDetector] = [
+        MalwareDnsDetector(malware_domain_feeds, limits.malware, other_feeds=phishing_domain_feeds)
+    ]
     if phishing_domain_feeds:
         detectors.append(PhishingDnsDetector(phishing_domain_feeds, limits.phishing))
     return detectors

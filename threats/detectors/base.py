@@ -125,6 +125,10 @@ class PortScanThresholds:
     # Flows from a port at or below this one to a higher port are server replies, whose
     # destination ports are the clients' ephemeral ports, so they are not counted.
     service_port_max: int = 1023
+    # Flows from a lower port to a port at or above this one are server replies as well (an
+    # application on 8080 answering a load balancer), because Linux picks client ports from
+    # 32768 up and Windows from 49152. Probes of only such high ports go uncounted.
+    ephemeral_port_min: int = 32768
 
 
 @dataclass(frozen=True)

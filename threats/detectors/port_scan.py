@@ -35,6 +35,10 @@ class PortScanDetector(FlowDetector):
         service_max = self.thresholds.service_port_max
         is_reply = (
             (batch.srcport >= 0) & (batch.srcport <= service_max) & (batch.dstport > service_max)
+        ) | (
+            (batch.srcport >= 0)
+            & (batch.srcport < batch.dstport)
+            & (batch.dstport >= self.thresholds.ephemeral_port_min)
         )
         keep = ((batch.protocol == 6) | (batch.protocol == 17)) & (batch.dstport >= 0) & ~is_reply
         rows = batch.select(keep)
