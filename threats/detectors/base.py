@@ -121,6 +121,8 @@ class PortScanThresholds:
     # more; ordinary clients talk to a handful of ports on one server.
     min_distinct_ports: int = 50
     # One port on this many hosts in the window is a sweep (for example SSH or SMB worms).
+    # Only hosts where each of the source's flows to that port was REJECT or SYN-only count,
+    # because a busy client reaches one service on many servers and completes its handshakes.
     min_distinct_hosts: int = 50
     # Flows from a port at or below this one to a higher port are server replies, whose
     # destination ports are the clients' ephemeral ports, so they are not counted.

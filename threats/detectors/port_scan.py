@@ -1,4 +1,7 @@
-"""Port scans in VPC flow logs: many ports on one host, or one port on many hosts."""
+"""Port scans in VPC flow logs: many ports on one host, or one port on many hosts.
+
+A sweep of one port counts only the hosts that completed no connection with the source.
+"""
 
 import numpy as np
 
@@ -12,9 +15,18 @@ from threats.detectors.base import (
     severity_for,
     window_bounds,
 )
-from threats.detectors.flows import AddressBook, Columns, FlowBatch, FlowDetector, group_by, members
+from threats.detectors.flows import (
+    AddressBook,
+    Columns,
+    FlowBatch,
+    FlowDetector,
+    group_by,
+    members,
+    take,
+)
 
 _KEYS = ["window", "src", "dst", "dstport"]
+_SUMS = ("flows", "rejected", "unanswered")
 # How many ports or hosts the evidence lists.
 _SAMPLE_SIZE = 20
 
@@ -49,22 +61,26 @@ class PortScanDetector(FlowDetector):
             "dstport": rows.dstport,
             "flows": np.ones(len(rows), np.int64),
             "rejected": rows.rejected.astype(np.int64),
+            # A REJECT or a lone SYN (tcp-flags 2) got no handshake, so it was an attempt only.
+            # NOTE: without tcp-flags every ACCEPTed flow counts as a completed connection, so a
+            # sweep that security groups let through is found only where tcp-flags is logged.
+            "unanswered": (rows.rejected | rows.syn_only).astype(np.int64),
             "first": rows.start,
             "last": rows.start,
         }
         return columns
 
     def _combine(self, table: Columns) -> Columns:
-        grouped, _ = group_by(
-            table, _KEYS, sums=("flows", "rejected"), mins=("first",), maxs=("last",)
-        )
+        grouped, _ = group_by(table, _KEYS, sums=_SUMS, mins=("first",), maxs=("last",))
         del grouped["rows"]
         return grouped
 
     def _evaluate(self, table: Columns) -> list[Detection]:
         limits = self.thresholds
         vertical = _spread(table, ["window", "src", "dst"], "dstport", limits.min_distinct_ports)
-        horizontal = _spread(table, ["window", "src", "dstport"], "dst", limits.min_distinct_hosts)
+        horizontal = _spread(
+            _unanswered_hosts(table), ["window", "src", "dstport"], "dst", limits.min_distinct_hosts
+        )
         return [self._vertical(group) for group in vertical] + [
             self._horizontal(group) for group in horizontal
         ]
@@ -86,7 +102,8 @@ class PortScanDetector(FlowDetector):
             "distinct_hosts": len(hosts),
             "hosts_sample": hosts[:_SAMPLE_SIZE],
         }
-        summary = f"{self.book.decode(group['src'])} probed port {port} on {len(hosts)} hosts"
+        source = self.book.decode(group["src"])
+        summary = f"{source} probed port {port} on {len(hosts)} hosts with no completed handshake"
         return self._detection(
             group, "horizontal", None, summary, evidence, self.thresholds.min_distinct_hosts
         )
@@ -132,15 +149,23 @@ class PortScanDetector(FlowDetector):
         )
 
 
+def _unanswered_hosts(table: Columns) -> Columns:
+    """Keep the (window, src, dst, dstport) rows whose flows were all unanswered attempts.
+
+    A busy client reaches one service port on many servers, and those servers accept it. A
+    sweep mostly hits hosts that drop or ignore it. A host that completed one connection with
+    the source on that port in the window is a service in use, so it does not count.
+    """
+    return take(table, table["unanswered"] == table["flows"])
+
+
 def _spread(table: Columns, keys: list[str], counted: str, minimum: int) -> list[dict]:
     """Return groups of `keys` with at least `minimum` distinct `counted` values, with those values.
 
     The table has one row per distinct (window, src, dst, dstport), so the number of rows in
     a group is its number of distinct `counted` values.
     """
-    grouped, inverse = group_by(
-        table, keys, sums=("flows", "rejected"), mins=("first",), maxs=("last",)
-    )
+    grouped, inverse = group_by(table, keys, sums=_SUMS, mins=("first",), maxs=("last",))
     hits = np.flatnonzero(grouped["rows"] >= minimum)
     rows_of = members(inverse, hits.tolist())
     return [

@@ -1,4 +1,4 @@
-"""Port scan detector: vertical and horizontal scans, thresholds, replies, windows, batches."""
+"""Port scan detector: vertical and horizontal scans, unanswered attempts, thresholds, windows."""
 
 from datetime import timedelta
 
@@ -26,16 +26,19 @@ def _vertical(ports: int, *, action: str = "REJECT", start_step: int = 1) -> lis
     ]
 
 
-def _horizontal(hosts: int) -> list[dict]:
+def _horizontal(hosts: int, *, action: str = "REJECT", first_host: int = 1, **fields) -> list[dict]:
+    """One flow from SCANNER to port 22 on each host 10.0.2.<first_host>.., one second apart."""
     return [
         flow(
             srcaddr=SCANNER,
             dstaddr=f"10.0.2.{host}",
             srcport=41000 + host,
             dstport=22,
-            action="ACCEPT",
+            action=action,
+            start=flow()["start"] + host,
+            **fields,
         )
-        for host in range(1, hosts + 1)
+        for host in range(first_host, first_host + hosts)
     ]
 
 
@@ -76,14 +79,98 @@ def test_broad_sweep_is_high():
     assert found.severity == Severity.HIGH
 
 
-def test_horizontal_scan_detected():
+def test_horizontal_rejected_sweep_detected():
     (found,) = _detect(_horizontal(50))
 
-    assert found.evidence["scan"] == "horizontal"
+    assert found.type == "port_scan"
+    assert found.severity == Severity.LOW
     assert (found.source_ip, found.destination_ip) == (SCANNER, None)
+    assert found.blocked is True
+    assert found.description == (
+        f"Port scan: {SCANNER} probed port 22 on 50 hosts with no completed handshake"
+        " within 5 minutes (all rejected)"
+    )
+    assert found.evidence["scan"] == "horizontal"
     assert found.evidence["dstport"] == 22
     assert found.evidence["distinct_hosts"] == 50
-    assert found.evidence["hosts_sample"][0] == "10.0.2.1"
+    assert found.evidence["hosts_sample"] == sorted(f"10.0.2.{host}" for host in range(1, 51))[:20]
+    assert found.evidence["flows"] == 50
+    assert found.evidence["rejected_flows"] == 50
+    assert found.evidence["first_seen"] == (BASE_TIME + timedelta(seconds=1)).isoformat()
+    assert found.evidence["last_seen"] == (BASE_TIME + timedelta(seconds=50)).isoformat()
+    assert found.occurred_at == BASE_TIME + timedelta(seconds=1)
+    assert found.features["rejected_ratio"] == 1.0
+
+
+def test_horizontal_syn_only_sweep_detected():
+    # Security groups let the probes through, but no host completed a handshake: tcp-flags 2.
+    (found,) = _detect(_horizontal(50, action="ACCEPT", tcp_flags=2))
+
+    assert found.type == "port_scan"
+    assert found.severity == Severity.MEDIUM
+    assert (found.source_ip, found.destination_ip) == (SCANNER, None)
+    assert found.blocked is False
+    assert found.evidence["scan"] == "horizontal"
+    assert found.evidence["distinct_hosts"] == 50
+    assert found.evidence["flows"] == 50
+    assert found.evidence["rejected_flows"] == 0
+
+
+def test_horizontal_mixed_unanswered_attempts_add_up():
+    rows = _horizontal(40) + _horizontal(10, action="ACCEPT", first_host=41, tcp_flags=2)
+
+    (found,) = _detect(rows)
+
+    assert found.evidence["distinct_hosts"] == 50
+    assert found.evidence["rejected_flows"] == 40
+    assert found.blocked is False
+
+
+def test_horizontal_broad_rejected_sweep_is_medium():
+    # 200 hosts is four times the threshold (high), lowered one level because all were rejected.
+    (found,) = _detect(_horizontal(200))
+
+    assert found.severity == Severity.MEDIUM
+    assert found.evidence["distinct_hosts"] == 200
+
+
+def test_busy_client_accepted_flows_are_quiet():
+    # A client of one service on 50 servers: the same volume as the sweep above, accepted.
+    assert _detect(_horizontal(50, action="ACCEPT")) == []
+
+
+def test_busy_client_with_handshakes_is_quiet():
+    # 19 is SYN, ACK and FIN: the client completed the handshake and closed the connection.
+    assert _detect(_horizontal(50, action="ACCEPT", tcp_flags=19)) == []
+
+
+def test_accepted_flows_with_null_tcp_flags_are_quiet():
+    rows = _horizontal(50, action="ACCEPT", tcp_flags=None)
+
+    assert _detect(rows) == []
+
+
+def test_busy_client_with_some_rejects_is_quiet():
+    # Each server accepted the client three times and rejected it once in the window.
+    rows = [row for _ in range(3) for row in _horizontal(50, action="ACCEPT")] + _horizontal(50)
+
+    assert _detect(rows) == []
+
+
+def test_accepting_host_leaves_sweep_under_threshold():
+    rows = _horizontal(49) + _horizontal(1, action="ACCEPT", first_host=50)
+
+    assert _detect(rows) == []
+
+
+def test_accepting_hosts_left_out_of_evidence():
+    rows = _horizontal(50) + _horizontal(10, action="ACCEPT", first_host=51)
+
+    (found,) = _detect(rows)
+
+    assert found.evidence["distinct_hosts"] == 50
+    assert found.evidence["flows"] == 50
+    assert found.blocked is True
 
 
 @pytest.mark.parametrize("rows", [_vertical(49), _horizontal(49)], ids=["49 ports", "49 hosts"])
