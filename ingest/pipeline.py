@@ -114,7 +114,7 @@ def ingest_object(
     checkpoint then commit in one transaction.
     """
     if source.is_ingested():
-        logger.info("skipped already ingested object %s", source.name)
+        logger.debug("skipped already ingested object %s", source.name)
         return ObjectResult(source.name, "duplicate")
     head, chunks = _peek(decompressed(source.chunks()))
     log_format = FORMATS[format_name] if format_name != AUTO else detect_format(head)

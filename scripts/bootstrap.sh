@@ -8,6 +8,8 @@ export AWS_EC2_METADATA_DISABLED=true
 
 missing_packages=()
 command -v pkg-config >/dev/null 2>&1 || missing_packages+=(pkg-config)
+# Debian ships venv's pip bootstrap in a separate package.
+python3 -c "import ensurepip" >/dev/null 2>&1 || missing_packages+=(python3-venv)
 if ! pkg-config --exists mysqlclient 2>/dev/null && ! pkg-config --exists mariadb 2>/dev/null; then
     missing_packages+=(default-libmysqlclient-dev)
 fi
