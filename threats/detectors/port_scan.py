@@ -35,7 +35,8 @@ class PortScanDetector(FlowDetector):
     """Decide that a source scans: distinct destination ports per host, or hosts per port."""
 
     name = "port_scan"
-    version = "1"
+    # Version 2 counts a host toward a sweep only when every attempt to it went unanswered.
+    version = "2"
 
     def __init__(
         self, thresholds: PortScanThresholds | None = None, book: AddressBook | None = None
