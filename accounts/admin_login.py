@@ -1,6 +1,5 @@
 """The admin sign-in page behind the same rate limits as `POST /api/login`."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
@@ -17,7 +16,7 @@ def rate_limited_admin_login(
     """
     if request.method == "POST":
         try:
-            _count_attempt(request)
+            ratelimit.check_login_rate_limits(request, email_key=ratelimit.form_username_key)
         except ratelimit.RateLimitExceeded as err:
             response = HttpResponse(
                 f"Too many sign-in attempts. Try again in {err.retry_after} seconds.\n",
@@ -28,17 +27,3 @@ def rate_limited_admin_login(
             return response
     return admin.site.login(request, extra_context)
 
-
-def _count_attempt(request: HttpRequest) -> None:
-    ratelimit.check_rate_limit(
-        request,
-        group=ratelimit.LOGIN_IP_GROUP,
-        rate=settings.SIEM_LOGIN_RATE_PER_IP,
-        key=ratelimit.ip_key,
-    )
-    ratelimit.check_rate_limit(
-        request,
-        group=ratelimit.LOGIN_EMAIL_GROUP,
-        rate=settings.SIEM_LOGIN_RATE_PER_EMAIL,
-        key=ratelimit.form_username_key,
-    )

@@ -100,6 +100,22 @@ def check_rate_limit(
     raise RateLimitExceeded(group=group, retry_after=retry_after)
 
 
+def check_login_rate_limits(
+    request: HttpRequest, *, email_key: Callable[[str, HttpRequest], str]
+) -> None:
+    """Count one sign-in attempt per client IP and per email, raising `RateLimitExceeded`.
+
+    The API and the admin share these counters, so switching between them does not double the
+    attempts an attacker gets. `email_key` reads the email from the JSON body or the form.
+    """
+    check_rate_limit(
+        request, group=LOGIN_IP_GROUP, rate=settings.SIEM_LOGIN_RATE_PER_IP, key=ip_key
+    )
+    check_rate_limit(
+        request, group=LOGIN_EMAIL_GROUP, rate=settings.SIEM_LOGIN_RATE_PER_EMAIL, key=email_key
+    )
+
+
 class TooManyRequests(Throttled):
     """DRF's 429 with the dashboard's wording. DRF sets the `Retry-After` header from `wait`."""
 

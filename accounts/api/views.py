@@ -132,18 +132,10 @@ class LoginView(APIView):
         return Response({"token": str(token), "user": user_profile(user=user)})
 
     def enforce_rate_limits(self, request: Request) -> None:
-        ratelimit.enforce_rate_limit(
-            request,
-            group=ratelimit.LOGIN_IP_GROUP,
-            rate=settings.SIEM_LOGIN_RATE_PER_IP,
-            key=ratelimit.ip_key,
-        )
-        ratelimit.enforce_rate_limit(
-            request,
-            group=ratelimit.LOGIN_EMAIL_GROUP,
-            rate=settings.SIEM_LOGIN_RATE_PER_EMAIL,
-            key=ratelimit.json_email_key,
-        )
+        try:
+            ratelimit.check_login_rate_limits(request, email_key=ratelimit.json_email_key)
+        except ratelimit.RateLimitExceeded as err:
+            raise ratelimit.TooManyRequests(wait=err.retry_after) from err
 
 
 class LogoutView(APIView):
