@@ -26,7 +26,7 @@ _SHARED_LOADER = botocore.loaders.create_loader()
 
 
 class AwsError(Exception):
-    """An AWS call failed; `status` is the HTTP status the API answers with (502 or 503)."""
+    """An AWS call failed; `status` is the HTTP status the API returns (502 or 503)."""
 
     status = 502
 

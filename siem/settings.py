@@ -215,9 +215,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
         # Preloading pins every subdomain to HTTPS in browsers, so only an operator who owns
-        # the whole domain should opt in. Django's check W021 asks every site to preload.
+        # the whole domain should opt in. Django's check W021 warns every site that does not preload.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    # TLS ends at the load balancer, which tells the scheme in X-Forwarded-Proto.
+    # TLS ends at the load balancer, which sends the original scheme in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
@@ -247,7 +247,7 @@ USE_TZ = True
 
 # --- AWS ------------------------------------------------------------------------------------
 
-# Empty means "not configured": AWS-backed features answer 503 with a hint until it is set.
+# Empty means "not configured": AWS-backed features return 503 with a hint until it is set.
 # boto3 reads credentials and AWS_ENDPOINT_URL from the standard chain by itself.
 AWS_REGION = env_str("AWS_REGION") or env_str("AWS_DEFAULT_REGION")
 AWS_CONNECT_TIMEOUT_SECONDS = env_int("AWS_CONNECT_TIMEOUT_SECONDS", 5, minimum=1)
@@ -334,7 +334,7 @@ SIEM_DETECT_OVERRIDES = {
 SIEM_INTEL_IP_FILES = env_list("SIEM_INTEL_IP_FILES", [])
 SIEM_INTEL_MALWARE_DOMAIN_FILES = env_list("SIEM_INTEL_MALWARE_DOMAIN_FILES", [])
 SIEM_INTEL_PHISHING_DOMAIN_FILES = env_list("SIEM_INTEL_PHISHING_DOMAIN_FILES", [])
-# `rules` keeps the detectors' labels. `sagemaker` asks SAGEMAKER_CLASSIFIER_ENDPOINT through
+# `rules` keeps the detectors' labels. `sagemaker` sends each detection to SAGEMAKER_CLASSIFIER_ENDPOINT through
 # sagemaker-runtime InvokeEndpoint (body text/csv or application/json, see threats/classifier.py)
 # and keeps the rule label, with a warning, when the call fails.
 THREAT_CLASSIFIER = env_str("THREAT_CLASSIFIER", "rules").lower()
